@@ -1,0 +1,3 @@
+from mailferry_gate.main import run
+
+run()

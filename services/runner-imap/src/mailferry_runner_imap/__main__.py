@@ -1,0 +1,3 @@
+from mailferry_runner_imap.main import run
+
+run()

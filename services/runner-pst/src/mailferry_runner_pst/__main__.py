@@ -1,0 +1,3 @@
+from mailferry_runner_pst.main import run
+
+run()

@@ -1,0 +1,3 @@
+from mailferry_runner_tgz.main import run
+
+run()

@@ -1,0 +1,44 @@
+"""Message in, one call, messages out.
+
+The dispatcher is a FastStream subscriber; commands are pulled by the shared work queue and
+handed to the handler registered in ``command_handlers``.
+"""
+
+from typing import Annotated
+
+from faststream import AckPolicy, Context
+from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
+
+from mailferry_bus.runners import Dispatcher, Handler, RunContext, RunOutcome, dispatcher_consumer
+from mailferry_bus.runners.dispatch import request_subjects
+from mailferry_contracts import subjects
+from mailferry_contracts.common import RunnerKind
+from mailferry_contracts.runs import MailboxWork, StartTgzMigration
+from mailferry_runner_tgz.service import TgzRuns
+
+router = NatsRouter()
+
+
+@router.subscriber(
+    request_subjects()[0],
+    stream=JStream(name=subjects.EVENTS_STREAM, declare=False),
+    durable=subjects.dispatcher_durable(RunnerKind.TGZ.value),
+    config=dispatcher_consumer(RunnerKind.TGZ.value),
+    pull_sub=PullSub(batch_size=1, timeout=1.0),
+    ack_policy=AckPolicy.MANUAL,  # Dispatcher.handle acks after the commands are queued
+)
+async def on_job_request(
+    msg: NatsMessage, dispatcher: Annotated[Dispatcher, Context("dispatcher")]
+) -> None:
+    """Emits RunQueued and StartTgzMigration for each selected Zimbra/TGZ mailbox."""
+    await dispatcher.handle(msg.raw_message)
+
+
+def command_handlers(runs: TgzRuns) -> dict[type[MailboxWork], Handler]:
+    """The work queue's handler table (registered explicitly, one per command type)."""
+
+    async def on_start_tgz_migration(cmd: StartTgzMigration, ctx: RunContext) -> RunOutcome:
+        """Emits RunStarted, RunProgress…, RunFinished, MailboxPreflighted/Verified, Quarantine."""
+        return await runs.run(cmd, ctx)
+
+    return {StartTgzMigration: on_start_tgz_migration}

@@ -3,7 +3,7 @@
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import httpx
@@ -61,3 +61,15 @@ async def stack_bus(stack: Stack) -> AsyncIterator[Bus]:
     bus = await open_bus(BusSettings(nats_url=stack.nats_url), "e2e-test", ensure=False)
     yield bus
     await bus.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed e2e test shows what the services warned about: CI keeps no service logs."""
+    report = yield
+    stack = getattr(item, "funcargs", {}).get("stack")
+    if report.failed and call.when == "call" and isinstance(stack, Stack):
+        report.sections.append(("service warnings", stack.warnings(per_service=8)))
+    return report

@@ -89,21 +89,35 @@ async def finished_runs(
 ) -> dict[str, dict[str, Any]]:
     """Each mailbox's run of one request, once all of them ended (as the read model says)."""
 
+    seen: dict[str, str] = {}
+
     async def probe() -> dict[str, dict[str, Any]] | None:
         found = {}
         for mailbox_id in mailbox_ids:
             response = await http.get(f"{API}/mailboxes/{mailbox_id}/runs", params={"limit": 200})
             if response.status_code == 404:
+                seen[mailbox_id] = "not projected"
                 return None  # the projector has not shown the imported mailbox yet
             assert response.status_code == 200, response.text
             runs = [r for r in response.json()["items"] if r["request_id"] == request_id]
+            seen[mailbox_id] = _run_state(runs[0]) if runs else "no run"
             if not runs or runs[0]["status"] not in TERMINAL:
                 return None
             found[mailbox_id] = runs[0]
         return found
 
-    runs = await wait_for(probe, timeout=timeout, what=f"the runs of request {request_id}")
+    try:
+        runs = await wait_for(probe, timeout=timeout, what=f"the runs of request {request_id}")
+    except AssertionError as exc:
+        # What each mailbox's run looked like last: the first thing to know about a stall.
+        states = "; ".join(f"{m[:8]}: {state}" for m, state in seen.items())
+        raise AssertionError(f"{exc} [{states}]") from None
     return cast(dict[str, dict[str, Any]], runs)
+
+
+def _run_state(run: dict[str, Any]) -> str:
+    keys = ("status", "attempt", "runner_id", "started_at", "error_class")
+    return " ".join(f"{k}={run.get(k)}" for k in keys if run.get(k) is not None)
 
 
 async def mailbox(http: httpx.AsyncClient, mailbox_id: str) -> dict[str, Any]:

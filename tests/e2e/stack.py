@@ -145,5 +145,16 @@ class Stack:
         settings = AuthSettings(jwt_secret=SecretStr(self.jwt_secret))
         return issue_token(settings, user=user, role=role, ttl_s=3600, now=utc_now())
 
+    def warnings(self, per_service: int) -> str:
+        """Each service's last warning, error and traceback lines."""
+        marks = ("WARNING", "ERROR", "CRITICAL", "Traceback", "Error:")
+        found = []
+        for path in sorted(self.base.glob("*.out")):
+            lines = path.read_text(errors="replace").splitlines()
+            found += [f"{path.stem}: {line}" for line in lines if any(m in line for m in marks)][
+                -per_service:
+            ]
+        return "\n".join(found) or "(none)"
+
     def service_output(self) -> str:
         return "".join(path.read_text(errors="replace") for path in sorted(self.base.glob("*.out")))

@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from mailferry_bus.cancellation import raise_if_cancelled
 from mailferry_gate.adapters.lease import LeaderLease
 from mailferry_gate.service import GateSession
 
@@ -32,7 +33,9 @@ class Leadership:
         try:
             while True:
                 self.attempts += 1
-                if await self._try_acquire():
+                acquired = await self._try_acquire()
+                raise_if_cancelled()  # a stop that met the lease's reply (Python 3.11)
+                if acquired:
                     await self._lead()
                 await self._sleep(self._interval)
         finally:
@@ -51,7 +54,9 @@ class Leadership:
         task = asyncio.create_task(session.run())
         try:
             while not await self._session_ended(task):
-                if not await self._renewed():
+                renewed = await self._renewed()
+                raise_if_cancelled()
+                if not renewed:
                     log.warning("gate leadership lost; stepping down")
                     return
         finally:

@@ -3,23 +3,33 @@
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from nats.aio.msg import Msg
+
+from mailferry_bus.cancellation import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
 async def every(interval_s: float, tick: Callable[[], Awaitable[None]]) -> AsyncIterator[None]:
-    """Call ``tick`` every ``interval_s`` until the block exits; a failing tick is logged."""
+    """Call ``tick`` every ``interval_s`` until the block exits; a failing tick is logged.
+
+    The ticks stop when the block exits, even when the stop meets a tick's reply (a lost
+    cancel on Python 3.11, see ``mailferry_bus.cancellation``): a heartbeat that outlived its
+    run renewed the run's concurrency slots forever and stalled the job. Waiting for the loop
+    never swallows a cancellation of the block's own task.
+    """
     task = asyncio.create_task(_loop(interval_s, tick))
     try:
         yield
     finally:
         task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        try:
+            await asyncio.wait({task})
+        finally:
+            task.cancel()  # no-op once done; stops it if we were cancelled while waiting
 
 
 @asynccontextmanager
@@ -40,3 +50,4 @@ async def _loop(interval_s: float, tick: Callable[[], Awaitable[None]]) -> None:
             await tick()
         except Exception:  # the block itself decides what a missed beat means
             log.warning("periodic %s failed", getattr(tick, "__name__", tick), exc_info=True)
+        raise_if_cancelled()

@@ -120,6 +120,17 @@ class LogConsumer:
             log.debug("unsubscribe failed: %s", exc)
 
 
+_V1_ACK_TOKENS = 9
+"""``$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>``"""
+
+
 def sequence_of(msg: Msg) -> int:
-    """Stream sequence of a message delivered by a JetStream consumer."""
+    """Stream sequence of a message delivered by a JetStream consumer.
+
+    The common reply subject is split here: nats-py's full metadata (timestamps, dataclasses)
+    cost a twentieth of the projector's time. Any other form goes through nats-py.
+    """
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == _V1_ACK_TOKENS and tokens[0] == "$JS" and tokens[1] == "ACK":
+        return int(tokens[5])
     return int(msg.metadata.sequence.stream)

@@ -293,7 +293,7 @@ def project(nats_url: str, dsn: str, last: int, batch_size: int) -> dict[str, fl
     }
     started = time.monotonic()
     proc = subprocess.Popen(
-        [*os.environ.get("BENCH_WRAP", "").split(), sys.executable, "-m", "mailferry_projector"], env=env, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "mailferry_projector"], env=env, stderr=subprocess.DEVNULL
     )
     first_at = None
     conn = psycopg.connect(dsn, autocommit=True)

@@ -9,16 +9,18 @@ instead of silently interleaving. Several envelopes go in one atomic batch: all 
 import asyncio
 import json
 import uuid
+from bisect import bisect_right
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import BadRequestError, NotFoundError
 
+from mailferry_bus.direct_read import read_until
 from mailferry_bus.errors import AppendRejectedError, ConcurrencyConflictError
+from mailferry_bus.read_cache import ReadCache
 from mailferry_contracts import Envelope, decode, encode, event_hash
 from mailferry_contracts import subjects as subj
 
@@ -56,13 +58,20 @@ class Head:
 EMPTY = Head()
 
 
+def _sequence(event: StoredEvent) -> int:
+    return event.sequence
+
+
 class EventStore:
     """Reads and appends aggregates' events."""
 
-    def __init__(self, nc: Client, js: JetStreamContext, timeout: float = 5.0) -> None:
+    def __init__(
+        self, nc: Client, js: JetStreamContext, timeout: float = 5.0, cache: ReadCache | None = None
+    ) -> None:
         self._nc = nc
         self._js = js
         self._timeout = timeout
+        self._cache = cache or ReadCache()
 
     async def head(self, aggregate: str, aggregate_id: str) -> Head:
         """Sequence and hash of the aggregate's last event."""
@@ -85,27 +94,24 @@ class EventStore:
         return events, head
 
     async def read(self, subject_filter: str, until_sequence: int) -> list[StoredEvent]:
-        """Events matching ``subject_filter`` from the start up to ``until_sequence``."""
-        sub = await self._js.pull_subscribe(
-            subject_filter,
-            stream=subj.EVENTS_STREAM,
-            config=ConsumerConfig(
-                ack_policy=AckPolicy.NONE,
-                deliver_policy=DeliverPolicy.ALL,
-                inactive_threshold=30.0,
-                mem_storage=True,
-                num_replicas=1,
-            ),
+        """Events matching ``subject_filter`` from the start up to ``until_sequence``.
+
+        An event at ``until_sequence`` must match the filter (an aggregate's head, or the
+        request being dispatched); the read waits for it up to the store's timeout. Only what
+        the cache does not hold yet is fetched and decoded.
+        """
+        known = self._cache.get(subject_filter)
+        if known and known[-1].sequence >= until_sequence:
+            return known[: bisect_right(known, until_sequence, key=_sequence)]
+        start = known[-1].sequence + 1 if known else 1
+        stored = await read_until(
+            self._nc, subj.EVENTS_STREAM, subject_filter, until_sequence, self._timeout, start
         )
-        events: list[StoredEvent] = []
-        try:
-            while not events or events[-1].sequence < until_sequence:
-                for msg in await sub.fetch(batch=512, timeout=self._timeout):
-                    seq = msg.metadata.sequence.stream
-                    events.append(StoredEvent(seq, msg.subject, msg.data, decode(msg.data)))
-        finally:
-            await sub.unsubscribe()
-        return [e for e in events if e.sequence <= until_sequence]
+        events = known + [
+            StoredEvent(m.sequence, m.subject, m.data, decode(m.data)) for m in stored
+        ]
+        self._cache.put(subject_filter, events)
+        return events
 
     async def append(
         self, envelopes: Sequence[Envelope[Any]], expected: Head | None = None

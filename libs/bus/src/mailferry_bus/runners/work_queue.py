@@ -185,20 +185,23 @@ class WorkQueue:
         return Limits(work.concurrency_limit, work.per_host_limit, self._host_of(work))
 
     async def _take_slots(self, job: str, limits: Limits) -> list[Lease] | None:
+        """A job slot and (when the command names a host) a host slot, or neither.
+
+        Both are asked for at once: the two round trips are a tenth of the time from a request
+        to its engine. One taken without the other is given back at once.
+        """
         assert self._leases is not None  # noqa: S101 - set by run()
         me = self._config.runner_id
-        job_lease = await self._leases.acquire(JOB_SCOPE, job, limits.job, me, job)
-        if job_lease is None:
+        wanted = [self._leases.acquire(JOB_SCOPE, job, limits.job, me, job)]
+        if limits.host is not None:
+            scope_id = host_id(limits.host)
+            wanted.append(self._leases.acquire(HOST_SCOPE, scope_id, limits.per_host, me, job))
+        taken = await asyncio.gather(*wanted)
+        leases = [lease for lease in taken if lease is not None]
+        if len(leases) < len(taken):
+            await self._release(leases)
             return None
-        if limits.host is None:
-            return [job_lease]
-        host_lease = await self._leases.acquire(
-            HOST_SCOPE, host_id(limits.host), limits.per_host, me, job
-        )
-        if host_lease is None:
-            await self._leases.release(job_lease)
-            return None
-        return [job_lease, host_lease]
+        return leases
 
     async def _refresh(self, leases: list[Lease]) -> list[Lease] | None:
         """Renew the slots right after a pull, which may have waited longer than their TTL.

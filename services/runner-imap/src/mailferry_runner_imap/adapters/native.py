@@ -11,7 +11,6 @@ the copies already appended stay, and the next run finds them by identity.
 import asyncio
 import time
 from collections.abc import Awaitable
-from contextlib import suppress
 from typing import TypeVar
 
 from nats.js.kv import KeyValue
@@ -134,8 +133,7 @@ async def until_cancelled(work: Awaitable[T], cancel: asyncio.Event) -> T | None
         stop.cancel()
         if not task.done():
             task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait({task})  # unlike awaiting it, never swallows our own cancel
     return None if task.cancelled() else task.result()
 
 

@@ -151,9 +151,8 @@ class Stack:
         found = []
         for path in sorted(self.base.glob("*.out")):
             lines = path.read_text(errors="replace").splitlines()
-            found += [f"{path.stem}: {line}" for line in lines if any(m in line for m in marks)][
-                -per_service:
-            ]
+            marked = [line for line in lines if any(mark in line for mark in marks)]
+            found += [f"{path.stem}: {line}" for line in marked[-per_service:]]
         return "\n".join(found) or "(none)"
 
     def service_output(self) -> str:

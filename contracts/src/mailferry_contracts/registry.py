@@ -122,6 +122,9 @@ def wire_type(cls: type[Contract]) -> str:
     return value
 
 
+_VERSIONS: dict[type[Contract], int] = {}
+
+
 def current_version(cls: type[Contract]) -> int:
     """The pinned ``schema_version`` literal of a contract class."""
     known = _VERSIONS.get(cls)  # read per event by the projector; model_fields is slow to reach
@@ -131,9 +134,6 @@ def current_version(cls: type[Contract]) -> int:
     assert isinstance(value, int)  # noqa: S101 - a programming error, caught by the unit tests
     _VERSIONS[cls] = value
     return value
-
-
-_VERSIONS: dict[type[Contract], int] = {}
 
 
 REGISTRY: dict[str, type[Contract]] = {wire_type(cls): cls for cls in _CLASSES}

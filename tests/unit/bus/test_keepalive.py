@@ -60,6 +60,10 @@ class TestEvery:
             calls.append(1)
             raise RuntimeError("nats hiccup")
 
-        async with every(0.001, tick):
-            while len(calls) < 3:
-                await asyncio.sleep(0.005)
+        async def three_ticks() -> None:
+            async with every(0.001, tick):
+                while len(calls) < 3:
+                    await asyncio.sleep(0.005)
+
+        await asyncio.wait_for(three_ticks(), 5)
+        assert len(calls) >= 3

@@ -46,19 +46,18 @@ async def read_until(
     """The messages matching ``subject_filter`` from ``start`` up to ``until``, which must exist."""
     found: list[DirectMessage] = []
     deadline = time.monotonic() + wait_s
-    while not found or found[-1].sequence < until:
+    while True:
         page = await _page(nc, stream, subject_filter, start, wait_s)
         found += [m for m in page.messages if m.sequence <= until]
         if page.messages:
+            if page.messages[-1].sequence >= until:
+                return found
             start = page.messages[-1].sequence + 1
-        if page.messages and page.messages[-1].sequence >= until:
-            break
         if not page.more:
             # A lagging replica answered: ask again (the leader has sequence ``until``).
             if time.monotonic() > deadline:
                 raise NatsTimeoutError
             await asyncio.sleep(_RETRY_S)
-    return found
 
 
 async def _page(nc: Client, stream: str, subject_filter: str, start: int, wait_s: float) -> _Page:
@@ -79,10 +78,15 @@ async def _page(nc: Client, stream: str, subject_filter: str, start: int, wait_s
             elif status == "404":
                 return _Page(messages, False)
             else:
-                description = (msg.headers or {}).get("Description", "")
-                raise RuntimeError(f"direct get from {stream} failed: {status} {description}")
+                raise RuntimeError(_failure(stream, status, (msg.headers or {}).get("Description")))
     finally:
         await sub.unsubscribe()
+
+
+def _failure(stream: str, status: str, description: str | None) -> str:
+    if status == "503":  # nobody answers direct gets: the stream does not allow them
+        return f"stream {stream} answers no direct get: run the bus bootstrap (allow_direct)"
+    return f"direct get from {stream} failed: {status} {description or ''}".rstrip()
 
 
 def _status(msg: Msg) -> str | None:

@@ -88,8 +88,10 @@ class Projector:
 
     async def step(self) -> int:
         """Apply one batch; return how many messages it held (0 when the log is idle)."""
-        reading, self._next = self._next or asyncio.ensure_future(self._read()), None
-        messages, items = (batch := await reading).messages, batch.items
+        reading = self._next or asyncio.ensure_future(self._read())
+        self._next = None
+        batch = await reading
+        messages, items = batch.messages, batch.items
         if not messages:
             return 0
         self._next = asyncio.ensure_future(self._read())  # runs while PostgreSQL applies

@@ -185,9 +185,6 @@ def run(rows: int, with_projector: bool) -> None:
         api = stack_.enter_context(process([sys.executable, "-m", "mailferry_api"], env, log))
         stack = Stack(nats_url, dsn, env, f"http://127.0.0.1:{port}", api)
         wait_healthy(stack.base_url, api, log)
-        # At start the login code computes an argon2 decoy hash (64 MiB for a moment), which
-        # says nothing about an import: reset the high-water mark once the API is up (Linux).
-        Path(f"/proc/{api.pid}/clear_refs").write_text("5")
         projector = None
         if with_projector:
             argv = [sys.executable, "-m", "mailferry_projector"]

@@ -13,6 +13,7 @@ import pytest
 from mailferry_bus import Bus, BusSettings, open_bus
 from mailferry_devstack.nats_process import NatsProcess
 from tests.e2e.stack import Stack
+from tests.fixtures.imapsync_standin import write_standin
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,13 @@ def stack(pg_server_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with tempfile.TemporaryDirectory(prefix="mf-e2e-") as tmp:
         base = Path(tmp)
         nats = NatsProcess(store_dir=base / "nats").start()
-        stack = Stack(base=base / "services", nats_url=nats.url, database_url=database_url)
+        # A job with engine imapsync runs the named stand-in, slowed so that a sampler of
+        # /proc sees its command line while it runs.
+        standin = write_standin(base / "imapsync-standin", msg_delay_s=0.005)
+        stack = Stack(
+            base=base / "services", nats_url=nats.url, database_url=database_url,
+            imapsync_bin=standin.binary,
+        )  # fmt: skip
         try:
             stack.start_all(runners=3)
             yield stack

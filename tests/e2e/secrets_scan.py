@@ -1,6 +1,7 @@
 """Where a password must never show: process command lines, events, logs, read models."""
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -22,17 +23,26 @@ def command_lines() -> list[bytes]:
     return lines
 
 
-async def sample_command_lines(secrets: list[str], stop: asyncio.Event) -> int:
-    """Sample /proc until ``stop``; return the number of samples. Raises on a leak."""
+@dataclass
+class CommandLineSamples:
+    """What a sampler of /proc saw: how often it looked, and the imapsync runs it caught."""
+
+    samples: int = 0
+    imapsync_seen: int = 0
+
+
+async def sample_command_lines(secrets: list[str], stop: asyncio.Event) -> CommandLineSamples:
+    """Sample /proc until ``stop``. Raises on a leak."""
     needles = [s.encode() for s in secrets]
-    samples = 0
+    seen = CommandLineSamples()
     while not stop.is_set():
-        samples += 1
+        seen.samples += 1
         for line in command_lines():
             leaked = [n for n in needles if n in line]
             assert not leaked, f"a password is in a process command line: {line[:80]!r}"
+            seen.imapsync_seen += b"--passfile1" in line
         await asyncio.sleep(0.02)  # sampling interval while the runs go on
-    return samples
+    return seen
 
 
 async def stream_text(bus: Bus, stream: str, subject: str) -> str:

@@ -55,6 +55,8 @@ class Stack:
     webhook_port: int = field(default_factory=free_port)
     webhook_secret: str = field(default_factory=lambda: "hook-" + uuid.uuid4().hex)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    imapsync_bin: Path | None = None
+    """The runners' imapsync (the stand-in in tests: real imapsync is not installable here)."""
 
     @property
     def api_url(self) -> str:
@@ -92,7 +94,17 @@ class Stack:
         self.processes[name] = process
         return process
 
+    def command(self, module: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run an operator's command (``python -m module args``) against this stack."""
+        return subprocess.run(
+            [sys.executable, "-m", module, *args],
+            env=self.env(f"cli-{module}"), capture_output=True, text=True, timeout=300,
+            check=False,
+        )  # fmt: skip
+
     def start_runner(self, name: str, **env: str) -> subprocess.Popen[bytes]:
+        if self.imapsync_bin is not None:
+            env = {"MIGRATION_IMAPSYNC_BIN": str(self.imapsync_bin), **env}
         return self.start(
             name,
             "mailferry_runner_imap",

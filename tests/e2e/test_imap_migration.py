@@ -166,25 +166,34 @@ class TestSecrets:
     async def test_no_password_in_command_lines_logs_events_read_models_or_responses(
         self, http, stack, stack_bus, dovecot_pair
     ):
-        accounts = [op.new_account("sec") for _ in range(2)]
+        """Both engines: the native one, and imapsync (the stand-in, which gets its passwords
+        through files and shows its command line to /proc like the real one)."""
+        accounts = [op.new_account("sec") for _ in range(4)]
         for account in accounts:
             pair_for(dovecot_pair, account).fill_source(SMALL)
-        job_id, ids = await job_with(http, dovecot_pair, accounts)
+        native = await job_with(http, dovecot_pair, accounts[:2])
+        imapsync = await job_with(http, dovecot_pair, accounts[2:], engine="imapsync")
         secrets = [p for a in accounts for p in (a.source_password, a.target_password)]
 
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_command_lines(secrets, stop))
         try:
-            runs = await sync(http, job_id, ids, "initial")
+            runs = await asyncio.gather(
+                sync(http, *native, "initial"), sync(http, *imapsync, "initial")
+            )
         finally:
             stop.set()
-        assert await sampler > 3
+        seen = await sampler
+        assert seen.samples > 3
+        assert seen.imapsync_seen > 0  # an imapsync command line was there to be read
+        ids = native[1] + imapsync[1]
         for mailbox_id in ids:
             await http.get(f"{op.API}/mailboxes/{mailbox_id}/logs", params={"download": True})
             await http.get(f"{op.API}/mailboxes/{mailbox_id}")
-        await http.get(f"{op.API}/jobs/{job_id}/progress")
+        for job_id, _ in (native, imapsync):
+            await http.get(f"{op.API}/jobs/{job_id}/progress")
 
-        assert {r["status"] for r in runs.values()} == {"success"}
+        assert {r["status"] for done in runs for r in done.values()} == {"success"}
         everything = "\n".join(
             [
                 await bus_text(stack_bus),
@@ -194,5 +203,6 @@ class TestSecrets:
             ]
         )
         assert "copied" in everything  # the logs were read
+        assert "Transfer started" in everything  # imapsync's own log too
         for secret in secrets:
             assert secret not in everything

@@ -2,6 +2,7 @@
 
 from mailferry_contracts.base import Command, Contract, Event, Notification
 from mailferry_contracts.codec import (
+    EVENT_HASH_HEADER,
     UndecodableMessageError,
     UnknownMessageTypeError,
     UnsupportedSchemaVersionError,
@@ -20,6 +21,7 @@ from mailferry_contracts.envelope import (
 from mailferry_contracts.registry import REGISTRY, current_version, wire_type
 
 __all__ = [
+    "EVENT_HASH_HEADER",
     "REGISTRY",
     "Actor",
     "ActorKind",

@@ -27,6 +27,11 @@ def encode(envelope: Envelope[Any]) -> bytes:
     return envelope.model_dump_json().encode()
 
 
+EVENT_HASH_HEADER = "Mailferry-Event-Hash"
+"""NATS header each stored event carries with its own ``event_hash``: the last event of an
+aggregate has no successor whose ``prev_hash`` vouches for it, so it vouches for itself."""
+
+
 def event_hash(raw: bytes) -> str:
     """Hash of an event as stored; the next event of the aggregate carries it as prev_hash."""
     return hashlib.sha256(raw).hexdigest()

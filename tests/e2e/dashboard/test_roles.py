@@ -69,3 +69,23 @@ def test_the_job_page_of_a_seeded_job_renders_in_portuguese(
     page.wait_for_selector("#checks")
     assert page.inner_text("[data-action=approve]") == "Aprovar portão"
     screenshot(page, "job-pt-BR")
+
+
+@pytest.mark.parametrize(
+    ("phase", "gate", "expected"),
+    [
+        ("dns_cutover", "ready_for_dns", {"sync_final", "verify", "retry_failed"}),
+        ("verified", "ready_for_dns", {"sync_final", "verify", "retry_failed", "close"}),
+        ("failed", "blocked", {"verify", "retry_failed", "retry_phase"}),
+        ("closed", "ready_for_dns", set()),
+    ],
+    ids=["dns_cutover", "verified", "failed", "closed"],
+)
+def test_after_the_cutover_the_buttons_follow_the_phase(
+    dashboard, login, page, console_errors, phase, gate, expected
+):
+    seeded = seeded_job(dashboard, 5, phase=phase, gate=gate)
+    login(page, Role.OPS_LEAD)
+    page.goto(f"{dashboard.url}/ui/#/jobs/{seeded}")
+    assert actions(page) == expected
+    assert console_errors == []

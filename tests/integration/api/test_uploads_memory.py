@@ -1,6 +1,6 @@
 """A 2 GiB upload streams through a real uvicorn API with a small, flat memory footprint.
 
-The API runs as its own process, so its peak resident set (``VmHWM``, reset once the API is up)
+The API runs as its own process, so its peak resident set over its whole life (``VmHWM``)
 is measured alone; the file is generated on the fly by the client and never exists on disk or
 in memory.
 """
@@ -33,7 +33,8 @@ pytestmark = pytest.mark.integration
 
 SIZE = 2 * 1024**3
 BLOCK = 1024 * 1024
-PEAK_LIMIT = 150 * 1024 * 1024
+PEAK_LIMIT = 150_000_000
+"""150 MB, the issue's bound, over the whole life of the API process."""
 BOUNDARY = "mailferry-memory-test"
 
 
@@ -83,9 +84,6 @@ async def test_a_2_gib_upload_streams_with_api_peak_rss_under_150_mb(api_process
     port = int(url.rsplit(":", 1)[1])
     await wait_for(lambda: port_open(port) or process.poll() is not None, timeout=60, what="api")
     assert process.poll() is None, log.read_text()[-3000:]
-    # The API allocates 64 MiB for a moment at start (the argon2 decoy hash of the login
-    # code): that high-water mark says nothing about uploads, so it is reset here (Linux).
-    Path(f"/proc/{pid}/clear_refs").write_text("5")
     settings = AuthSettings(jwt_secret=SecretStr(JWT_SECRET))
     token = issue_token(
         settings, user="tech@example.com", role=Role.TECHNICIAN, ttl_s=3600, now=utc_now()
@@ -133,4 +131,5 @@ async def test_a_2_gib_upload_streams_with_api_peak_rss_under_150_mb(api_process
     peak = peak_rss(pid)
     store = await bus.js.object_store(subj.UPLOADS_OBJECTS)
     await store.delete(f"uploads/{job_id}/{mailbox_id}/{upload_id}")
-    assert peak < PEAK_LIMIT, f"API peak RSS {peak / 2**20:.0f} MiB"
+    print(f"API peak RSS over its life, 2 GiB upload included: {peak / 1e6:.0f} MB")  # noqa: T201
+    assert peak < PEAK_LIMIT, f"API peak RSS {peak / 1e6:.0f} MB"

@@ -14,7 +14,7 @@ from mailferry_api.audit.eventlog import read_raw
 from mailferry_api.main import create_app
 from mailferry_api.settings import ApiSettings
 from mailferry_bus import Bus, BusSettings, open_bus
-from mailferry_contracts import subjects
+from mailferry_contracts import EVENT_HASH_HEADER, subjects
 from mailferry_contracts.common import Role
 from tests.integration.api.payloads import API, csv_file, job_body
 
@@ -47,21 +47,25 @@ async def _history(http: httpx.AsyncClient, auth) -> str:
     return job_id
 
 
-async def _tampered_copy(bus: Bus, alter_seq: int, delete_seq: int) -> str:
-    """Copy the log into a scratch stream, altering one event and deleting another."""
+async def _tampered_copy(bus: Bus, alter_seq: int, delete_seq: int | None = None) -> str:
+    """Copy the log, headers and all, into a scratch stream, altering one event and deleting
+    another."""
     name = f"SCRATCH_{uuid.uuid4().hex[:8]}"
     prefix = name.lower()
     await bus.js.add_stream(StreamConfig(name=name, subjects=[f"{prefix}.{subjects.all_events()}"]))
     head = (await bus.js.stream_info(subjects.EVENTS_STREAM)).state.last_seq
     for event in await read_raw(bus.js, subjects.EVENTS_STREAM, subjects.all_events(), head):
+        assert event.stored_hash is not None  # every event is stored with its own hash
         data = event.data
         if event.seq == alter_seq:
             envelope = json.loads(data)
-            envelope["payload"]["notes"] = "rewritten after the fact"
+            envelope["actor"]["ip"] = "198.51.100.66"  # rewritten after the fact
             data = json.dumps(envelope).encode()
-        ack = await bus.js.publish(f"{prefix}.{event.subject}", data, stream=name)
+        headers = {EVENT_HASH_HEADER: event.stored_hash}
+        ack = await bus.js.publish(f"{prefix}.{event.subject}", data, stream=name, headers=headers)
         assert ack.seq == event.seq
-    await bus.js.delete_msg(name, delete_seq)
+    if delete_seq is not None:
+        await bus.js.delete_msg(name, delete_seq)
     return name
 
 
@@ -93,6 +97,18 @@ class TestVerify:
             assert f"ALTERED seq {altered.sequence} job/{job_id} JobNotesUpdated" in out
             assert f"MISSING seq {deleted.sequence} job/{job_id}" in out
             assert len(out.strip().splitlines()) == 3, out
+
+    async def test_the_last_event_of_an_aggregate_altered_is_named(self, own, auth, private_nats):
+        bus, http = own
+        job_id = await _history(http, auth)
+        events, _ = await bus.events.load("job", job_id)
+        last = events[-1]
+        scratch = await _tampered_copy(bus, last.sequence)
+        for scope in (["--all"], ["--job", job_id]):
+            status, out = await _verify(private_nats.url, *scope, "--stream", scratch)
+            assert status == 1, out
+            assert f"ALTERED seq {last.sequence} job/{job_id} {last.envelope.type}" in out
+            assert len(out.strip().splitlines()) == 2, out
 
 
 class TestTimeline:

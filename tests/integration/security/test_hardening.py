@@ -1,5 +1,6 @@
 """Security headers everywhere, body limits on every write route, unsafe values refused."""
 
+import re
 import uuid
 
 import httpx
@@ -56,14 +57,27 @@ class TestHeaders:
         for response in (direct, proxied):
             assert response.headers["strict-transport-security"].startswith("max-age=")
 
-    async def test_the_docs_page_runs_no_inline_script(self, client):
+    async def test_the_docs_page_runs_no_inline_script_and_needs_no_internet(self, client):
         page = await client.get("/api/v1/docs")
         assert "<script>" not in page.text
-        assert 'src="/api/v1/docs/init.js"' in page.text
+        assert "https://" not in page.text
         csp = page.headers["content-security-policy"]
-        assert "script-src 'self' https://cdn.jsdelivr.net;" in csp
-        init = await client.get("/api/v1/docs/init.js")
-        assert init.headers["content-type"].startswith("text/javascript")
+        assert "script-src 'self';" in csp
+        assert "https:" not in csp
+        sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        assert sources == [
+            "/ui/favicon.svg",
+            "/api/v1/docs/swagger-ui.css",
+            "/api/v1/docs/swagger-ui-bundle.js",
+            "/api/v1/docs/init.js",
+        ]
+        for source in sources:
+            asset = await client.get(source)
+            assert asset.status_code == 200, source
+            kind = asset.headers["content-type"].split(";")[0]
+            assert kind in ("text/javascript", "text/css", "image/svg+xml"), (source, kind)
+        bundle = await client.get("/api/v1/docs/swagger-ui-bundle.js")
+        assert b"SwaggerUIBundle" in bundle.content
 
     async def test_api_responses_are_not_cached(self, client, auth):
         response = await client.get(f"{API}/me", headers=auth())

@@ -12,11 +12,12 @@ from mailferry_vault import generate_key_spec
 
 UI_PATHS = {"/", "/ui/", "/ui/{asset:path}"}
 """The bundled dashboard's static files: public (the login page must load), outside the schema."""
-PUBLIC_PATHS = {
-    "/healthz", "/readyz", "/api/v1/auth/login", "/api/v1/docs", "/api/v1/docs/init.js", *UI_PATHS,
+DOCS_PATHS = {
+    "/api/v1/docs", "/api/v1/docs/init.js", "/api/v1/docs/swagger-ui-bundle.js",
+    "/api/v1/docs/swagger-ui.css",
 }  # fmt: skip
+PUBLIC_PATHS = {"/healthz", "/readyz", "/api/v1/auth/login", *DOCS_PATHS, *UI_PATHS}
 FRAMEWORK_PATHS = {"/api/v1/openapi.json"}
-DOCS_PATHS = {"/api/v1/docs", "/api/v1/docs/init.js"}
 NOT_WRITING = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/login")}
 """Mutating methods that change nothing of a job: they open or end the caller's session."""
 

@@ -10,7 +10,7 @@ import pytest
 from mailferry_contracts import Actor, ActorKind
 from mailferry_contracts.common import CheckName, CheckStatus, GateState, RunStatus, RunType
 from mailferry_contracts.common import SourceType as St
-from mailferry_contracts.mailboxes import MailboxDeadLettered
+from mailferry_contracts.mailboxes import MailboxDeadLettered, QuarantineItem, QuarantineRecorded
 from mailferry_gate.checks import GatePolicy
 from tests.unit.gate.scenario import JOB, LEAD, RUNNER, TECH, GateLog, folders_of, mailbox_id
 
@@ -87,6 +87,18 @@ def dead_lettered_delta(log: GateLog) -> None:
     )
     log.give(failure, mailbox_id(A), RUNNER)
     log.verify(A)
+
+
+def late_quarantine(log: GateLog) -> QuarantineRecorded:
+    """A quarantine reported for the run already verified, as a redelivered report would be."""
+    (finished,) = [
+        e for e in log.of_type("RunFinished") if e.payload.run_type == RunType.PST_UPLOAD
+    ]
+    run_id = finished.payload.run_id
+    item = QuarantineItem(index=0, folder="INBOX", size_bytes=10, reason="over_quota")
+    return QuarantineRecorded(
+        job_id=JOB, run_id=run_id, artifact=f"q/{run_id}", count=1, items=[item]
+    )
 
 
 WIZARD = Actor(kind=ActorKind.SERVICE, user="wizard", role="ops_lead")
@@ -292,6 +304,31 @@ CASES = [
         BLOCKED,
         {RATIO: FAIL, INBOX: FAIL},
         invalidated_because="count_ratio pass → fail",
+    ),
+    Case(
+        "approval_then_a_new_quarantined_message_blocks",
+        pst_job(
+            lambda log: log.run(A, RunType.PST_UPLOAD),
+            lambda log: log.verify(A),
+            lambda log: log.approve(),
+            quarantined,
+        ),
+        BLOCKED,
+        {QUARANTINE: FAIL, APPROVAL: FAIL},
+        {QUARANTINE: "alice@example.com: 3 messages in quarantine (INBOX) not reviewed"},
+        invalidated_because="approval by lead@example.com no longer holds",
+    ),
+    Case(
+        "approval_then_a_quarantine_of_the_approved_run_blocks",
+        pst_job(
+            lambda log: log.run(A, RunType.PST_UPLOAD),
+            lambda log: log.verify(A),
+            lambda log: log.approve(),
+            lambda log: log.give(late_quarantine(log), mailbox_id(A), RUNNER),
+        ),
+        BLOCKED,
+        {QUARANTINE: FAIL, APPROVAL: FAIL},
+        invalidated_because="pst_quarantine pass → fail",
     ),
     Case(
         "an_invalidated_approval_stays_invalid_when_the_counts_come_back",

@@ -10,6 +10,7 @@ from mailferry_runner_pst.verification import (
     folder_lines,
     pst_expectations,
     shortfalls,
+    skipped_folders,
     with_source_names,
 )
 
@@ -61,6 +62,20 @@ class TestPstExpectations:
             wanted=folder_filter(["Junk E-mail"], []),
         )  # fmt: skip
         assert found == {"INBOX": (["Inbox"], 1)}
+
+    def test_a_localised_deleted_items_folder_left_out_is_said(self):
+        verdicts = (
+            verdict("Deleted Items", 14, 0, excluded="not requested"),
+            verdict("Gelöschte Elemente", 7, 7), verdict("Posta eliminata", 0, 0),
+            verdict("Inbox", 1, 1),
+        )  # fmt: skip
+        lines = skipped_folders(verdicts, {}, EVERYTHING, include_deleted=False)
+        assert lines == [
+            "Gelöschte Elemente: 7 messages not imported: deleted items were not requested"
+        ]
+        assert skipped_folders(verdicts, {}, EVERYTHING, include_deleted=True) == []
+        mapped = {"Gelöschte Elemente": "Old trash"}
+        assert skipped_folders(verdicts, mapped, EVERYTHING, include_deleted=False) == []
 
     def test_the_folder_map_applies(self):
         assert expectations(verdict("Inbox", 2, 2), folder_map={"Inbox": "Old/In"}) == {

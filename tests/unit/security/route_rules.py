@@ -10,6 +10,8 @@ ROUTE_RULES: dict[tuple[str, str], str] = {
     ("GET", "/readyz"): "public",
     ("GET", "/api/v1/docs"): "public",
     ("GET", "/api/v1/docs/init.js"): "public",
+    ("GET", "/api/v1/docs/swagger-ui-bundle.js"): "public",
+    ("GET", "/api/v1/docs/swagger-ui.css"): "public",
     ("GET", "/"): "public",
     ("GET", "/ui/"): "public",
     ("GET", "/ui/{asset:path}"): "public",

@@ -21,7 +21,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 from mailferry_bus.direct_read import read_until
 from mailferry_bus.errors import AppendRejectedError, ConcurrencyConflictError
 from mailferry_bus.read_cache import ReadCache
-from mailferry_contracts import Envelope, decode, encode, event_hash
+from mailferry_contracts import EVENT_HASH_HEADER, Envelope, decode, encode, event_hash
 from mailferry_contracts import subjects as subj
 
 S = TypeVar("S")
@@ -173,7 +173,11 @@ class EventStore:
 
     async def _publish_one(self, item: tuple[str, bytes, Envelope[Any]], head: Head) -> int:
         subject, data, env = item
-        headers = {"Nats-Msg-Id": str(env.id), **_occ_headers(env, head)}
+        headers = {
+            "Nats-Msg-Id": str(env.id),
+            EVENT_HASH_HEADER: event_hash(data),
+            **_occ_headers(env, head),
+        }
         try:
             ack = await self._js.publish(
                 subject, data, stream=subj.EVENTS_STREAM, headers=headers, timeout=self._timeout
@@ -197,6 +201,7 @@ class EventStore:
         for position, (subject, data, env) in enumerate(items, start=1):
             headers = {
                 "Nats-Msg-Id": str(env.id),
+                EVENT_HASH_HEADER: event_hash(data),
                 "Nats-Batch-Id": batch_id,
                 "Nats-Batch-Sequence": str(position),
             }

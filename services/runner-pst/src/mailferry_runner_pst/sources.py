@@ -30,6 +30,7 @@ from mailferry_runner_pst.verification import (
     count_message,
     extracted_expectations,
     pst_expectations,
+    skipped_folders,
 )
 
 _NOT_MESSAGES = ("not an .eml file", "deleted items were not requested")
@@ -114,6 +115,10 @@ async def prepare_pst(
         return outcome
     prepared = Prepared(iter(()), extraction=outcome, readpst_output=run.output_dir)
     prepared.expectations = _pst_expectations(outcome, extracted, options)
+    folders = extracted if outcome.comparison is None else outcome.comparison.folders
+    prepared.notes += skipped_folders(
+        folders, options.folder_map, options.wanted, include_deleted=deleted
+    )
     prepared.total = extracted.total(OutputFile.MBOX)
     messages = readpst_messages(
         run.output_dir, extracted, options.folder_map, include_deleted=deleted,

@@ -62,6 +62,33 @@ def pst_expectations(
     return found
 
 
+def skipped_folders(
+    outcome_folders: Iterable[FolderVerdict] | ExtractedStore,
+    folder_map: Mapping[str, str],
+    wanted: Wanted,
+    *,
+    include_deleted: bool,
+) -> list[str]:
+    """One line per folder readpst extracted that the import leaves out on purpose.
+
+    readpst itself skips only a folder named exactly "Deleted Items" (the comparison reports
+    that one); a localised one ("Gelöschte Elemente") is extracted and then left out here,
+    and must be said just as loudly.
+    """
+    if isinstance(outcome_folders, ExtractedStore):
+        found = [
+            (f.path, "/".join(f.path), f.count(OutputFile.MBOX)) for f in outcome_folders.folders
+        ]
+    else:
+        found = [(v.path, v.name, expected_mail(v)) for v in outcome_folders if not v.excluded]
+    lines = []
+    for path, name, messages in found:
+        excluded = map_folder(path, folder_map, include_deleted=include_deleted).excluded
+        if excluded and messages and wanted(path):
+            lines.append(f"{name}: {messages} messages not imported: {excluded}")
+    return lines
+
+
 def extracted_expectations(
     extracted: ExtractedStore,
     folder_map: Mapping[str, str],

@@ -8,22 +8,25 @@ import json
 from dataclasses import dataclass
 
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from mailferry_contracts import subjects
+from mailferry_contracts import EVENT_HASH_HEADER, subjects
 
 FETCH = 512
 
 
 @dataclass(frozen=True)
 class RawEvent:
-    """One stored message: stream sequence, subject, bytes."""
+    """One stored message: stream sequence, subject, bytes, and the hash it was stored with."""
 
     seq: int
     subject: str
     data: bytes
+    stored_hash: str | None = None
+    """Its ``EVENT_HASH_HEADER``; None on events appended before the header existed."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,12 @@ async def read_raw(
                 batch = await sub.fetch(batch=FETCH, timeout=2.0)
             except (NatsTimeoutError, TimeoutError):
                 break  # nothing more matches the filter
-            events += [RawEvent(m.metadata.sequence.stream, m.subject, m.data) for m in batch]
+            events += [_raw(m) for m in batch]
     finally:
         await sub.unsubscribe()
     return [e for e in events if e.seq <= until_seq]
+
+
+def _raw(msg: Msg) -> RawEvent:
+    stored_hash = (msg.headers or {}).get(EVENT_HASH_HEADER)
+    return RawEvent(msg.metadata.sequence.stream, msg.subject, msg.data, stored_hash)

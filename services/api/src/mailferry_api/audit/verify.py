@@ -9,8 +9,13 @@ aggregate (``EventStore``). So:
   the missing sequence;
 * an event whose subject and envelope disagree on aggregate or type was altered too.
 
-The last event of an aggregate has no successor to vouch for it: altering only that one is not
-detectable from the chain alone.
+* the **last** event of an aggregate has no successor to vouch for it, so every event is also
+  stored with its own hash in a header (``EVENT_HASH_HEADER``): bytes that no longer match it
+  were altered, wherever the event sits in its chain.
+
+None of this is a signature: whoever rewrites an event together with its header and every
+later link of its aggregate is not caught. It catches edits of the stored log (a hand-edited
+backup, a restored copy with a changed event), which is what an audit has to rule out.
 """
 
 import json
@@ -46,6 +51,8 @@ class _Link:
     seq: int
     event_type: str
     hash: str
+    altered: bool
+    """Already named altered by its own header: its successor's break says nothing new."""
 
 
 @dataclass
@@ -126,11 +133,17 @@ def _check(
     etype = str(data["type"])
     if misfiled := _misfiled(event, data):
         return etype, Problem("misfiled", event.seq, key, etype, misfiled)
+    if event.stored_hash is not None and event.stored_hash != event_hash(event.data):
+        return etype, Problem(
+            "altered", event.seq, key, etype,
+            "its stored bytes no longer hash to the hash stored with it",
+        )  # fmt: skip
     if previous is None:
         bad = data["prev_hash"] is not None
         return etype, _first_problem(event, key, etype, gone) if bad else None
     if data["prev_hash"] != previous.hash:
-        return etype, _break(previous, event, key, etype, gone)
+        broken = _break(previous, event, key, etype, gone)
+        return etype, None if previous.altered and broken.kind == "altered" else broken
     return etype, None
 
 
@@ -149,7 +162,10 @@ def verify_chain(events: Iterable[RawEvent], missing: Iterable[int] = ()) -> Ver
         etype, problem = _check(event, key, heads.get(key), gone)
         if problem is not None:
             verdict.problems.append(problem)
-        heads[key] = _Link(event.seq, etype, event_hash(event.data))
+        self_altered = (
+            problem is not None and problem.kind == "altered" and problem.seq == event.seq
+        )
+        heads[key] = _Link(event.seq, etype, event_hash(event.data), self_altered)
     verdict.aggregates = len(heads)
     return verdict
 

@@ -1,5 +1,7 @@
 """argon2id password hashes: the only form in which a password is ever kept."""
 
+from functools import cached_property
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -23,8 +25,13 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
+
+    @cached_property
+    def _decoy(self) -> str:
         # Verified when the account is unknown, so that timing does not tell which emails exist.
-        self._decoy = self._hasher.hash("decoy password of an account that does not exist")
+        # Made on first use: hashing costs 64 MiB for a moment, which a process that never
+        # sees a login (or not yet) should not pay at start.
+        return self._hasher.hash("decoy password of an account that does not exist")
 
     def hash(self, password: str) -> str:
         """A new argon2id hash (random salt) of ``password``."""

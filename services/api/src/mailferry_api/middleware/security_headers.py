@@ -1,9 +1,9 @@
 """Security headers on every response the API serves (JSON, CSV, docs, a bundled dashboard).
 
-The CSP allows no inline script anywhere. The docs page loads Swagger UI from its CDN and its
-own init script from us (``docs.py``), so only its paths allow that CDN (and inline styles,
-which Swagger UI sets on elements). HSTS is sent only to clients on HTTPS: over plain HTTP a
-browser ignores it, and a local setup must stay reachable.
+The CSP allows no inline script and nothing from another origin anywhere; the docs page
+(``docs.py``) only adds inline styles, which Swagger UI sets on elements. HSTS is sent only
+to clients on HTTPS: over plain HTTP a browser ignores it, and a local setup must stay
+reachable.
 """
 
 from collections.abc import Callable
@@ -16,11 +16,10 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_CDN = "https://cdn.jsdelivr.net"
 DOCS_CSP = (
-    f"default-src 'self'; script-src 'self' {DOCS_CDN}; style-src 'self' 'unsafe-inline' "
-    f"{DOCS_CDN}; img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=63072000; includeSubDomains"
 COMMON = {

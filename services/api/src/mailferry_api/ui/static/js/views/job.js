@@ -154,8 +154,17 @@ export async function render(main, ctx, jobId) {
     replace(el.bulk, h("strong", {}, t("job.selected", { count: selected.size })),
       DELTA.includes(job?.phase) || BEFORE_DNS.includes(job?.phase) ? h("button", { class: "btn small", type: "button", id: "bulk-initial", onclick: run(() => post(`/jobs/${jobId}/sync`, { mode: "initial", mailbox_ids: ids() })) }, t("action.sync_initial")) : null,
       DELTA.includes(job?.phase) ? h("button", { class: "btn small", type: "button", id: "bulk-delta", onclick: run(() => post(`/jobs/${jobId}/sync`, { mode: "delta", mailbox_ids: ids() })) }, t("action.sync_delta")) : null,
-      h("button", { class: "btn small ghost", type: "button", id: "bulk-retry", onclick: run(() => Promise.all(ids().map((id) => post(`/mailboxes/${id}/retry`)))) }, t("action.retry")),
+      h("button", { class: "btn small ghost", type: "button", id: "bulk-retry", onclick: run(() => retryEach(ids())) }, t("action.retry")),
       h("button", { class: "btn small ghost", type: "button", onclick: () => { selected.clear(); for (const r of rows.values()) if (r.box) r.box.checked = false; drawBulk(); } }, t("common.clear")));
+  }
+
+  // One request per mailbox: a refusal (no failed run, say) must not hide the others' success.
+  async function retryEach(mailboxIds) {
+    const results = await Promise.allSettled(mailboxIds.map((id) => post(`/mailboxes/${id}/retry`)));
+    const refused = results.filter((r) => r.status === "rejected");
+    if (refused.length) {
+      throw new Error(t("job.retry_partly", { done: results.length - refused.length, refused: refused.length, reason: refused[0].reason.message }));
+    }
   }
 
   async function act(action) {

@@ -2,10 +2,13 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from pydantic import SecretStr
 
 from mailferry_api.auth.authenticators import AuthenticatorChain, JwtAuthenticator, Rejection
 from mailferry_api.auth.principal import Principal
+from mailferry_api.auth.runtime import unchecked_gateway_claims
 from mailferry_api.errors import UnauthenticatedError
+from mailferry_api.settings import AuthSettings
 from mailferry_contracts.common import Role
 
 SECRET = "unit-" + "s" * 64
@@ -77,3 +80,17 @@ class TestChain:
             await chain.authenticate({})
         with pytest.raises(UnauthenticatedError, match="invalid token"):
             await chain.authenticate(_headers(_token(secret="x" * 40)))
+
+
+class TestUncheckedGatewayClaims:
+    def test_a_gateway_without_issuer_or_audience_is_named(self):
+        settings = AuthSettings(jwt_secret=SecretStr("s" * 40))
+        assert unchecked_gateway_claims(settings) == [
+            "MIGRATION_JWT_ISSUER",
+            "MIGRATION_JWT_AUDIENCE",
+        ]
+        both = settings.model_copy(update={"jwt_issuer": "desk", "jwt_audience": "mailferry"})
+        assert unchecked_gateway_claims(both) == []
+
+    def test_without_gateway_tokens_there_is_nothing_to_check(self):
+        assert unchecked_gateway_claims(AuthSettings()) == []

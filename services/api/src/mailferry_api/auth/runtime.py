@@ -5,6 +5,7 @@ in the lifespan, once NATS is connected: the live directory, the sessions and th
 buckets, the user administration.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from mailferry_api.auth.authenticators import Authenticator, AuthenticatorChain, JwtAuthenticator
@@ -21,6 +22,19 @@ from mailferry_api.users.directory import LiveDirectory
 from mailferry_api.users.state import Directory
 from mailferry_bus import Bus, utc_now
 from mailferry_contracts import subjects
+
+log = logging.getLogger(__name__)
+
+
+def unchecked_gateway_claims(settings: AuthSettings) -> list[str]:
+    """The variables whose absence lets a gateway token from any issuer or audience in."""
+    if settings.jwt_secret is None and not settings.jwt_jwks_url:
+        return []
+    names = {
+        "MIGRATION_JWT_ISSUER": settings.jwt_issuer,
+        "MIGRATION_JWT_AUDIENCE": settings.jwt_audience,
+    }
+    return [name for name, value in names.items() if not value]
 
 
 class NotStartedError(RuntimeError):
@@ -87,6 +101,14 @@ class Security:
 
 def authenticator_chain(settings: AuthSettings, security: Security) -> AuthenticatorChain:
     """The ways a caller can authenticate, most specific first; routes never change."""
+    unchecked = unchecked_gateway_claims(settings)
+    if unchecked:
+        # Kept optional (a single-tenant gateway may not set them), but never silently.
+        log.warning(
+            "gateway tokens are accepted whatever their %s: set %s",
+            " and ".join(n.removeprefix("MIGRATION_JWT_").lower() for n in unchecked),
+            " and ".join(unchecked),
+        )
     links: list[Authenticator] = [
         SessionAuthenticator(lambda: security.sessions, security.current_directory, utc_now),
         ServiceTokenAuthenticator(security.current_directory, utc_now),

@@ -98,6 +98,17 @@ class TestVerify:
             assert f"MISSING seq {deleted.sequence} job/{job_id}" in out
             assert len(out.strip().splitlines()) == 3, out
 
+    async def test_the_last_event_of_a_job_deleted_is_named(self, own, auth, private_nats):
+        bus, http = own
+        job_id = await _history(http, auth)
+        events, _ = await bus.events.load("job", job_id)
+        last = events[-1].sequence
+        scratch = await _tampered_copy(bus, alter_seq=0, delete_seq=last)
+        for scope in (["--all"], ["--job", job_id]):
+            status, out = await _verify(private_nats.url, *scope, "--stream", scratch)
+            assert status == 1, out
+            assert f"MISSING seq {last}" in out
+
     async def test_the_last_event_of_an_aggregate_altered_is_named(self, own, auth, private_nats):
         bus, http = own
         job_id = await _history(http, auth)

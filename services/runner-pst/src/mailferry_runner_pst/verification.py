@@ -63,7 +63,7 @@ def pst_expectations(
 
 
 def skipped_folders(
-    outcome_folders: Iterable[FolderVerdict] | ExtractedStore,
+    folders: Iterable[FolderVerdict] | ExtractedStore,
     folder_map: Mapping[str, str],
     wanted: Wanted,
     *,
@@ -75,12 +75,10 @@ def skipped_folders(
     that one); a localised one ("Gelöschte Elemente") is extracted and then left out here,
     and must be said just as loudly.
     """
-    if isinstance(outcome_folders, ExtractedStore):
-        found = [
-            (f.path, "/".join(f.path), f.count(OutputFile.MBOX)) for f in outcome_folders.folders
-        ]
+    if isinstance(folders, ExtractedStore):
+        found = [(f.path, "/".join(f.path), f.count(OutputFile.MBOX)) for f in folders.folders]
     else:
-        found = [(v.path, v.name, expected_mail(v)) for v in outcome_folders if not v.excluded]
+        found = [(v.path, v.name, expected_mail(v)) for v in folders if not v.excluded]
     lines = []
     for path, name, messages in found:
         excluded = map_folder(path, folder_map, include_deleted=include_deleted).excluded

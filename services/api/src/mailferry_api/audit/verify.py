@@ -7,8 +7,7 @@ aggregate (``EventStore``). So:
 * a **missing** event leaves its successor pointing at a hash nothing has; with the stream's
   deleted sequences known (the event log denies deletes, so any is tampering) the break names
   the missing sequence;
-* an event whose subject and envelope disagree on aggregate or type was altered too.
-
+* an event whose subject and envelope disagree on aggregate or type was altered too;
 * the **last** event of an aggregate has no successor to vouch for it, so every event is also
   stored with its own hash in a header (``EVENT_HASH_HEADER``): bytes that no longer match it
   were altered, wherever the event sits in its chain.

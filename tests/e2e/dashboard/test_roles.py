@@ -1,6 +1,7 @@
 """Actions follow the role: a technician never sees approve/override, an auditor sees no action."""
 
 import pytest
+from playwright.sync_api import expect
 
 from mailferry_contracts.common import Role
 from tests.e2e.dashboard.seed import seeded_job
@@ -89,3 +90,19 @@ def test_after_the_cutover_the_buttons_follow_the_phase(
     page.goto(f"{dashboard.url}/ui/#/jobs/{seeded}")
     assert actions(page) == expected
     assert console_errors == []
+
+
+def test_a_bulk_retry_names_what_was_refused_and_keeps_it_selected(dashboard, job, login, page):
+    # The seeded mailboxes have no failed run in the event log: the API refuses each retry.
+    login(page, Role.TECHNICIAN)
+    page.goto(f"{dashboard.url}/ui/#/jobs/{job}")
+    rows = page.locator("#mailboxes tbody tr[data-mailbox]")
+    rows.first.wait_for()
+    for index in (0, 1):
+        rows.nth(index).locator("input[type=checkbox]").check()
+    emails = [rows.nth(i).locator(".col-email").inner_text() for i in (0, 1)]
+    page.click("#bulk-retry")
+    alert = page.locator("#toasts [role=alert]")
+    expect(alert).to_contain_text("0 retried, 2 refused")
+    assert any(email in alert.inner_text() for email in emails), alert.inner_text()
+    expect(page.locator("#bulk strong")).to_contain_text("2")

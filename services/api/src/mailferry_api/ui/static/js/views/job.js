@@ -35,6 +35,7 @@ export async function render(main, ctx, jobId) {
   const state = { status: "", error_class: "", q: "", sort: "row", order: "asc", page: 0 };
   const selected = new Set();
   const rows = new Map();
+  const emails = new Map(); // of every mailbox shown, for messages about a selection across pages
   const live = { totals: null };
   const el = {
     head: h("div", { class: "page-head" }), progress: h("section", { class: "panel", id: "progress" }),
@@ -135,6 +136,7 @@ export async function render(main, ctx, jobId) {
     const pct = h("span", { class: "pct" }, percent(Number(m.sync_percent)));
     const box = ctx.can("write") ? h("input", { type: "checkbox", checked: selected.has(m.id), "aria-label": m.source_email, onchange: (e) => toggle(m.id, e.target.checked) }) : null;
     rows.set(m.id, { bar: progress, pct, box });
+    emails.set(m.id, m.source_email);
     const why = explain(m.last_error_class);
     return h("tr", { dataset: { mailbox: m.id } }, box ? h("td", {}, box) : null,
       h("td", { class: "num col-row" }, m.row ?? ""), h("td", { class: "col-email" }, h("a", { href: `#/mailboxes/${m.id}` }, m.source_email)),
@@ -159,12 +161,17 @@ export async function render(main, ctx, jobId) {
   }
 
   // One request per mailbox: a refusal (no failed run, say) must not hide the others' success.
+  // The refused ones stay selected, so that retrying again never repeats an accepted retry.
   async function retryEach(mailboxIds) {
     const results = await Promise.allSettled(mailboxIds.map((id) => post(`/mailboxes/${id}/retry`)));
-    const refused = results.filter((r) => r.status === "rejected");
-    if (refused.length) {
-      throw new Error(t("job.retry_partly", { done: results.length - refused.length, refused: refused.length, reason: refused[0].reason.message }));
-    }
+    const refused = mailboxIds.filter((_, i) => results[i].status === "rejected");
+    if (!refused.length) return;
+    const why = `${emails.get(refused[0]) ?? refused[0]}: ${results[mailboxIds.indexOf(refused[0])].reason.message}`;
+    selected.clear();
+    for (const id of refused) selected.add(id);
+    drawBulk();
+    loadPage();
+    throw new Error(t("job.retry_partly", { done: mailboxIds.length - refused.length, refused: refused.length, reason: why }));
   }
 
   async function act(action) {
